@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Configure and build a kernel, its uAPI headers and the static selftest
+# binaries the VM runs.
+#
+#   build-kernel.sh CONFIG SRC OUT
+#
+# CONFIG names configs/CONFIG.fragments: tinyconfig plus those fragments.
+# ARCH and CROSS_COMPILE come from the name (x86_64-*, arm64-*).
+# Everything the build writes goes to OUT; SRC is left untouched.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+name=$1 src=$(realpath "$2") out=$(realpath -m "$3")
+frags=$TOP/configs/$name.fragments
+[ -f "$frags" ] || die "no such config: $frags"
+
+case $name in
+x86_64-*) arch=x86_64 image=arch/x86/boot/bzImage cross= ;;
+arm64-*) arch=arm64 image=arch/arm64/boot/Image cross=aarch64-linux-gnu- ;;
+*) die "cannot tell the architecture of $name" ;;
+esac
+kmake() { make -s -C "$src" O="$out" ARCH=$arch CROSS_COMPILE=$cross -j"$JOBS" "$@"; }
+
+fragment_files() { sed "s|^|$TOP/configs/|" "$frags"; }
+
+# Every option a fragment asks for must survive olddefconfig: a silently
+# dropped option (a missing dependency) would test the wrong kernel.
+verify_config() {
+	local bad=0 line opt want got
+	while read -r line; do
+		case $line in
+		CONFIG_*=*) opt=${line%%=*} want=${line#*=} ;;
+		*) continue ;;
+		esac
+		got=$(sed -n "s/^$opt=//p" "$out/.config")
+		[ -n "$got" ] || got=n
+		if [ "$got" != "$want" ]; then
+			echo "config: $opt=$want requested, got $got" >&2
+			bad=1
+		fi
+	done < <(cat $(fragment_files))
+	return $bad
+}
+
+configure() {
+	log "configuring $name in $out"
+	mkdir -p "$out"
+	kmake tinyconfig >/dev/null
+	KCONFIG_CONFIG="$out/.config" "$src/scripts/kconfig/merge_config.sh" \
+		-m -O "$out" "$out/.config" $(fragment_files) >/dev/null
+	kmake olddefconfig >/dev/null
+	verify_config || die "configs/$name does not produce the kernel it asks for"
+	cat $(fragment_files) | sha256sum > "$out/.fragments.sum"
+}
+
+if [ ! -f "$out/.config" ] ||
+   ! cat $(fragment_files) | sha256sum | cmp -s - "$out/.fragments.sum"; then
+	configure
+else
+	# The source may have new Kconfig symbols (a patch added one).
+	kmake olddefconfig >/dev/null
+	verify_config || die "configs/$name does not produce the kernel it asks for"
+fi
+
+log "building $name ($(git -C "$src" log -1 --format=%s 2>/dev/null || echo "$src"))"
+targets=("${image#arch/*/boot/}")
+grep -q '^CONFIG_MODULES=y' "$out/.config" && targets+=(modules)
+kmake "${targets[@]}"
+kmake headers >/dev/null
+if grep -q '^CONFIG_MODULES=y' "$out/.config"; then
+	rm -rf "$out/modules-install"
+	kmake INSTALL_MOD_PATH="$out/modules-install" INSTALL_MOD_STRIP=1 \
+		modules_install >/dev/null
+fi
+
+log "building selftests for $name"
+for dir in $(cat "$TOP/configs/selftests.list"); do
+	mkdir -p "$out/selftests/$dir"
+	make -s -C "$src/tools/testing/selftests/$dir" \
+		OUTPUT="$out/selftests/$dir" CC="${cross}gcc" \
+		KHDR_INCLUDES="-isystem $out/usr/include" \
+		LDFLAGS=-static -j"$JOBS"
+done
+echo "$out/$image"

@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: every gate the series must pass, in order.
+#
+#   1. dependencies   (scripts/deps.sh)
+#   2. tree           (scripts/make-tree.sh)
+#   3. checkpatch     --strict on every patch: 0 errors, warnings, checks
+#   4. bisect         a build of the test config after each patch
+#   5. vm             the selftests in QEMU on the last build, debug config
+#
+# Each gate counts as tests; the run ends with "N passed, N failed".
+# Logs go to build/logs/.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+LOGS=$BUILD/logs
+mkdir -p "$LOGS"
+passed=0 failed=0 skipped=0
+summary=()
+
+pass() { passed=$((passed + 1)); echo "  ok      $*"; }
+fail() { failed=$((failed + 1)); echo "  FAILED  $*"; }
+stage_start() { stage=$1; stage_t0=$(date +%s); echo "== $stage"; }
+stage_end() { summary+=("$(printf '%-12s %5ss' "$stage" $(( $(date +%s) - stage_t0 )))"); }
+finish() {
+	echo "== stage times"
+	printf '  %s\n' "${summary[@]}"
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" = 0 ]
+	exit
+}
+# Show the end of a failed step's log.
+show_log() { echo "  --- last lines of $1"; tail -n "${2:-30}" "$1" | sed 's/^/  | /'; }
+
+stage_start deps
+if "$TOP/scripts/deps.sh" base > "$LOGS/deps.log" 2>&1; then
+	pass "dependencies"
+else
+	fail "dependencies"; show_log "$LOGS/deps.log"; stage_end; finish
+fi
+stage_end
+
+stage_start tree
+if "$TOP/scripts/make-tree.sh" > "$LOGS/tree.log" 2>&1; then
+	pass "tree: $(tail -n1 "$LOGS/tree.log" | sed 's/^==> //')"
+else
+	fail "tree"; show_log "$LOGS/tree.log"; stage_end; finish
+fi
+stage_end
+
+stage_start checkpatch
+while read -r patch; do
+	name=$(basename "$patch")
+	out=$(cd "$TREE" && scripts/checkpatch.pl -q --strict --no-summary \
+		--show-types "$patch" 2>&1)
+	if [ -z "$out" ]; then
+		pass "checkpatch $name"
+	else
+		fail "checkpatch $name"
+		echo "$out" | sed 's/^/  | /'
+	fi
+done < <(series_patches)
+stage_end
+
+stage_start bisect
+commits=$(git -C "$TREE" rev-list --reverse base..series)
+out=$BUILD/out/x86_64-test
+built=0
+for c in $commits; do
+	subject=$(git -C "$TREE" log -1 --format=%s "$c")
+	git -C "$TREE" checkout -q --detach "$c"
+	if "$TOP/scripts/build-kernel.sh" x86_64-test "$TREE" "$out" \
+		> "$LOGS/build-$c.log" 2>&1; then
+		pass "build x86_64-test: $subject"
+		built=1
+	else
+		fail "build x86_64-test: $subject"
+		show_log "$LOGS/build-$c.log"
+		built=0
+		break
+	fi
+done
+git -C "$TREE" checkout -q series
+stage_end
+[ "$built" = 1 ] || finish
+
+stage_start vm
+"$TOP/scripts/mkinitramfs.sh" "$out/initramfs.cpio" "$out" > /dev/null
+"$TOP/scripts/vm-run.sh" --timeout "${VM_TIMEOUT:-2400}" \
+	"$out/arch/x86/boot/bzImage" "$out/initramfs.cpio" "$LOGS/vm-x86_64" |
+	tee "$LOGS/vm-x86_64.summary"
+read -r p f s < "$LOGS/vm-x86_64/counts" || { p=0 f=1 s=0; }
+passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+stage_end
+finish

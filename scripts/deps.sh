@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Install what the harness needs from Debian's archive. As root this runs
+# apt-get; otherwise it prints the exact command and fails.
+#
+#   deps.sh [GROUP...]   groups: base (default), arm64
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+base_pkgs=(make gcc libc6-dev git flex bison bc libelf-dev libssl-dev
+	   cpio kmod xz-utils python3 perl qemu-system-x86 busybox-static)
+arm64_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm)
+
+pkgs=()
+for group in "${@:-base}"; do
+	case $group in
+	base) pkgs+=("${base_pkgs[@]}") ;;
+	arm64) pkgs+=("${arm64_pkgs[@]}") ;;
+	*) die "unknown dependency group $group" ;;
+	esac
+done
+
+missing=()
+for p in "${pkgs[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[[ $status == *"ok installed" ]] || missing+=("$p")
+done
+# The base is fetched with apt-get download: its index must know it.
+need_update=0
+policy=$(apt-cache policy "$BASE_PACKAGE" 2>/dev/null || true)
+[[ $policy == *"Candidate: "[0-9]* ]] || need_update=1
+[ ${#missing[@]} -eq 0 ] && [ $need_update = 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "missing: ${missing[*]:-(apt index for $BASE_PACKAGE)}" >&2
+	echo "run: sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+	exit 1
+fi
+log "installing: ${missing[*]:-(apt index only)}"
+apt-get update -qq >&2
+[ ${#missing[@]} -eq 0 ] ||
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends "${missing[@]}" >&2

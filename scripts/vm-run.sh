@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a kernel and initramfs in QEMU (TCG), run one guest suite, and
+# judge the run with scripts/tap-summary.py.
+#
+#   vm-run.sh [options] KERNEL INITRD LOGDIR
+#     --arch x86_64|arm64   (default x86_64)
+#     --suite NAME          guest/suites/NAME.sh (default selftests)
+#     --timeout SECONDS     kill a hung guest after this long (default 1800)
+#     --append "ARGS"       more kernel command line
+#     --qemu "ARGS"         more QEMU arguments (machine devices)
+#     --no-judge            only run; leave the logs
+#
+# LOGDIR gets console.log (kernel, ttyS0) and tap.log (tests, ttyS1).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+arch=x86_64 suite=selftests timeout=1800 append= qemu_extra= judge=1
+while [ $# -gt 3 ]; do
+	case $1 in
+	--arch) arch=$2; shift 2 ;;
+	--suite) suite=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--qemu) qemu_extra=$2; shift 2 ;;
+	--no-judge) judge=0; shift ;;
+	*) die "unknown option $1" ;;
+	esac
+done
+kernel=$1 initrd=$2 logdir=$3
+mkdir -p "$logdir"
+rm -f "$logdir"/{console,tap}.log
+
+# KVM only where it really works; these machines run everything under TCG.
+accel=tcg
+if [ "$arch" = x86_64 ] && [ "$(uname -m)" = x86_64 ] && [ -w /dev/kvm ] &&
+   [ "${USE_KVM:-0}" = 1 ]; then
+	accel=kvm
+fi
+
+case $arch in
+x86_64)
+	qemu=(qemu-system-x86_64 -M q35 -cpu max -accel "$accel")
+	console=ttyS0 tapdev=ttyS1
+	;;
+arm64)
+	qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu max -accel tcg)
+	console=ttyAMA0 tapdev=ttyAMA1
+	;;
+*) die "unknown arch $arch" ;;
+esac
+
+cmdline="console=$console panic=-1 loglevel=7 tap=$tapdev suite=$suite $append"
+# shellcheck disable=SC2206
+extra=($qemu_extra)
+log "booting $(basename "$kernel") ($arch, $accel, suite $suite, timeout ${timeout}s)"
+start=$(date +%s)
+rc=0
+timeout -k 10 "$timeout" "${qemu[@]}" -smp 2 -m 3G -nodefaults \
+	-no-user-config -display none -no-reboot -monitor none \
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+	-serial "file:$logdir/console.log" -serial "file:$logdir/tap.log" \
+	"${extra[@]}" </dev/null || rc=$?
+echo "$(( $(date +%s) - start ))" > "$logdir/seconds"
+[ "$rc" = 124 ] || [ "$rc" = 137 ] && echo "guest killed after ${timeout}s" > "$logdir/hung"
+[ "$judge" = 1 ] || exit 0
+exec python3 "$TOP/scripts/tap-summary.py" "$logdir"
