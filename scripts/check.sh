@@ -6,7 +6,9 @@
 #   2. tree           (scripts/make-tree.sh)
 #   3. checkpatch     --strict on every patch: 0 errors, warnings, checks
 #   4. bisect         a build of the test config after each patch
-#   5. vm             the selftests in QEMU on the last build, debug config
+#   5. modules        a build with CONFIG_IOMMUFD=m (debug set too)
+#   6. vm-debug       every selftest in QEMU on the last build
+#   7. vm-modules     the fault suite around loading and unloading iommufd
 #
 # Each gate counts as tests; the run ends with "N passed, N failed".
 # Logs go to build/logs/.
@@ -51,8 +53,10 @@ stage_end
 stage_start checkpatch
 while read -r patch; do
 	name=$(basename "$patch")
-	out=$(cd "$TREE" && scripts/checkpatch.pl -q --strict --no-summary \
-		--show-types "$patch" 2>&1)
+	# Debian's python3 (with python3-ply) for the SPDX check, whatever
+	# python3 comes first in PATH.
+	out=$(cd "$TREE" && PATH=/usr/bin:$PATH scripts/checkpatch.pl -q \
+		--strict --no-summary --show-types "$patch" 2>&1)
 	if [ -z "$out" ]; then
 		pass "checkpatch $name"
 	else
@@ -84,12 +88,37 @@ git -C "$TREE" checkout -q series
 stage_end
 [ "$built" = 1 ] || finish
 
-stage_start vm
-"$TOP/scripts/mkinitramfs.sh" "$out/initramfs.cpio" "$out" > /dev/null
-"$TOP/scripts/vm-run.sh" --timeout "${VM_TIMEOUT:-2400}" \
-	"$out/arch/x86/boot/bzImage" "$out/initramfs.cpio" "$LOGS/vm-x86_64" |
-	tee "$LOGS/vm-x86_64.summary"
-read -r p f s < "$LOGS/vm-x86_64/counts" || { p=0 f=1 s=0; }
-passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+stage_start modules
+mod_out=$BUILD/out/x86_64-modules
+if "$TOP/scripts/build-kernel.sh" x86_64-modules "$TREE" "$mod_out" \
+	> "$LOGS/build-modules.log" 2>&1; then
+	pass "build x86_64-modules (CONFIG_IOMMUFD=m)"
+	mod_built=1
+else
+	fail "build x86_64-modules (CONFIG_IOMMUFD=m)"
+	show_log "$LOGS/build-modules.log"
+	mod_built=0
+fi
 stage_end
+
+# vm_suite NAME BUILD_OUT SUITE: boot BUILD_OUT's kernel, run SUITE.
+vm_suite() {
+	local name=$1 kout=$2 suite=$3 p f s
+	"$TOP/scripts/mkinitramfs.sh" "$kout/initramfs.cpio" "$kout" > /dev/null
+	"$TOP/scripts/vm-run.sh" --suite "$suite" \
+		--timeout "${VM_TIMEOUT:-2400}" "$kout/arch/x86/boot/bzImage" \
+		"$kout/initramfs.cpio" "$LOGS/vm-$name" |
+		tee "$LOGS/vm-$name.summary"
+	read -r p f s < "$LOGS/vm-$name/counts" || { p=0 f=1 s=0; }
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+
+stage_start vm-debug
+vm_suite x86_64 "$out" selftests
+stage_end
+if [ "$mod_built" = 1 ]; then
+	stage_start vm-modules
+	vm_suite x86_64-modules "$mod_out" modules
+	stage_end
+fi
 finish

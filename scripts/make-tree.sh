@@ -33,8 +33,21 @@ else
 	mkdir -p "$(dirname "$TREE")"
 	git clone -q --no-checkout "$base_repo" "$TREE"
 fi
+git -C "$TREE" update-index --no-skip-worktree .gitignore 2>/dev/null || true
 git -C "$TREE" checkout -q -f -B series base
 git -C "$TREE" clean -q -f -d
+
+# Debian's tarball ships a .gitignore that ignores everything at the top
+# level ("/*", for its packaging repo), so `git add` of a new file fails.
+# Hide that stanza in the work tree only: skip-worktree keeps the base
+# commit, status and the exported patches untouched.
+unignore_debian_toplevel() {
+	local gi=$TREE/.gitignore
+	grep -qx '/\*' "$gi" 2>/dev/null || return 0
+	git -C "$TREE" update-index --skip-worktree .gitignore
+	sed -i '/^# Debian packaging: ignore everything/,$d' "$gi"
+	sed -i '/^\/\*$/d;/^!\/debian\/$/d' "$gi"
+}
 
 n=0
 while read -r patch; do
@@ -47,4 +60,5 @@ while read -r patch; do
 	fi
 	n=$((n + 1))
 done < <(series_patches)
+unignore_debian_toplevel
 log "tree ready: $TREE, base + $n patches (branch series)"

@@ -26,7 +26,15 @@ cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$TOP/guest/init" "$root/init"
 cp "$TOP"/guest/suites/*.sh "$root/suites/"
-find "$kout/selftests" -type f -perm -u+x -exec cp {} "$root/tests/" \; 2>/dev/null || true
+# Tests go to /tests, where the selftests suite runs everything; the
+# benchmark (*_bench) goes to /bench, which only make bench runs.
+mkdir -p "$root/bench"
+# SELFTESTS_FROM takes them from another build (the base has none).
+tests=${SELFTESTS_FROM:-$kout/selftests}
+find "$tests" -type f -perm -u+x ! -name '*_bench' \
+	-exec cp {} "$root/tests/" \; 2>/dev/null || true
+find "$tests" -type f -perm -u+x -name '*_bench' \
+	-exec cp {} "$root/bench/" \; 2>/dev/null || true
 [ -d "$kout/demo" ] && cp "$kout"/demo/* "$root/demo/"
 [ -d "$kout/modules-install/lib/modules" ] &&
 	cp -a "$kout/modules-install/lib/modules/." "$root/lib/modules/"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make run: build the patched kernel (debug config), boot it in QEMU and
-# run the fault demo on the iommufd mock device, showing its output.
+# run the VMM-style fault handler demo (demo/fault_vmm.c) on the iommufd
+# mock device, showing its live output.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -21,10 +22,16 @@ for src in "$TOP"/demo/*.c; do
 done
 "$TOP/scripts/mkinitramfs.sh" "$out/initramfs-demo.cpio" "$out" >/dev/null
 logdir=$BUILD/logs/run
-rc=0
+mkdir -p "$logdir"
+rm -f "$logdir/tap.log"
 "$TOP/scripts/vm-run.sh" --suite demo --timeout 600 \
 	"$out/arch/x86/boot/bzImage" "$out/initramfs-demo.cpio" "$logdir" \
-	> "$logdir.summary" || rc=$?
-sed -n 's/^# demo: /  /p; s/^# \([a-z]*:.*\)/  \1/p' "$logdir/tap.log" | grep -v '^  guest:' || true
+	> "$logdir.summary" &
+vm=$!
+# Show the demo's lines as the guest prints them.
+tail -n +1 -F --pid="$vm" "$logdir/tap.log" 2>/dev/null |
+	sed -u -n 's/^# demo: /  /p'
+rc=0
+wait "$vm" || rc=$?
 cat "$logdir.summary"
 exit $rc
