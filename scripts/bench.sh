@@ -29,8 +29,11 @@ log "building the patched kernel"
 	> "$logs/build-patched.log" 2>&1 || { tail -20 "$logs/build-patched.log"; exit 1; }
 
 for kind in base patched; do
-	kout=$BUILD/out/x86_64-bench${kind/patched/}
-	[ "$kind" = base ] && kout=$base_out
+	case $kind in
+	base) kout=$base_out ;;
+	patched) kout=$patched_out ;;
+	esac
+	log "benchmarking the $kind kernel"
 	SELFTESTS_FROM=$patched_out/selftests \
 		"$TOP/scripts/mkinitramfs.sh" "$kout/initramfs-bench.cpio" "$kout" >/dev/null
 	"$TOP/scripts/vm-run.sh" --suite bench --timeout 1800 \

@@ -41,3 +41,18 @@ run_step() {
 		tap_result 1 "$name"
 	fi
 }
+
+# run_kunit SUITE: the results of a KUnit suite that already ran, from
+# debugfs, as a program whose tests are the suite's test cases
+run_kunit() {
+	results=/sys/kernel/debug/kunit/$1/results
+	echo "# selftest: kunit-$1"
+	grep -E '^ +(not )?ok [0-9]+ ' "$results" > /tmp/kunit
+	echo "# 1..$(wc -l < /tmp/kunit)"
+	sed 's/^ *//; s/^/# /' /tmp/kunit
+	if grep -q '^ *not ok' /tmp/kunit || ! [ -s /tmp/kunit ]; then
+		tap_result 1 "kunit-$1"
+	else
+		tap_result 0 "kunit-$1"
+	fi
+}

@@ -1,9 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Every selftest program in /tests.
+# Every selftest program in /tests, then the results of every KUnit suite
+# that ran at boot (or at module load).
 . /suites/lib.sh
 progs=$(ls /tests)
-tap_plan "$(echo "$progs" | wc -w)"
+kunit=$(ls /sys/kernel/debug/kunit 2>/dev/null)
+tap_plan "$(echo $progs $kunit | wc -w)"
 for prog in $progs; do
 	run_kselftest "$prog" "/tests/$prog"
+done
+for suite in $kunit; do
+	run_kunit "$suite"
 done
