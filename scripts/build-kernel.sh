@@ -66,7 +66,10 @@ if [ ! -f "$out/.config" ] ||
    ! cat $(fragment_files) | sha256sum | cmp -s - "$out/.fragments.sum"; then
 	configure
 else
-	# The source may have new Kconfig symbols (a patch added one).
+	# The source may have new Kconfig symbols (a patch added one), which
+	# olddefconfig would give their defaults: apply the fragments again.
+	KCONFIG_CONFIG="$out/.config" "$src/scripts/kconfig/merge_config.sh" \
+		-m -O "$out" "$out/.config" $(fragment_files) >/dev/null
 	kmake olddefconfig >/dev/null
 	verify_config || die "configs/$name does not produce the kernel it asks for"
 fi
