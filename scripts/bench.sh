@@ -61,6 +61,6 @@ for b in (1, 16, 64):
     ob = 1e9 / base[f"rt{b}_fps"] - 1e9 / base["floor_fps"]
     op = 1e9 / new[f"rt{b}_fps"] - 1e9 / new["floor_fps"]
     row(f"queue overhead batch {b}, ns/fault", ob, op)
-row("bytes per pending group (1024)", base["pending_bytes"], new["pending_bytes"])
-row("kB held by 16384 unanswered", base["pending16k_kb"], new["pending16k_kb"])
+row("slab bytes per pending group", base["pending_bytes"], new["pending_bytes"])
+row("slab kB, 16384 unanswered", base["pending16k_kb"], new["pending16k_kb"])
 PY
