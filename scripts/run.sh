@@ -30,7 +30,7 @@ rm -f "$logdir/tap.log"
 vm=$!
 # Show the demo's lines as the guest prints them.
 tail -n +1 -F --pid="$vm" "$logdir/tap.log" 2>/dev/null |
-	sed -u -n 's/^# demo: /  /p'
+	sed -u -n 's/^# demo: /  /p' || true
 rc=0
 wait "$vm" || rc=$?
 cat "$logdir.summary"
