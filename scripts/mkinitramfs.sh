@@ -3,24 +3,19 @@
 # Build the test VM's initramfs: Debian's static busybox, guest/init, the
 # guest suites and the static test binaries.
 #
-#   mkinitramfs.sh OUT.cpio BUILD_OUT [ARCH]
+#   mkinitramfs.sh OUT.cpio BUILD_OUT
 #
 # The test binaries are every executable under BUILD_OUT/selftests; the
 # demo binaries, BUILD_OUT/demo; the kernel modules, BUILD_OUT/modules-install.
-# ARCH selects the busybox binary (x86_64 uses the host's; arm64 the one
-# from Debian's busybox-static:arm64 .deb, unpacked into the cache).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-cpio_out=$(realpath -m "$1") kout=$(realpath "$2") arch=${3:-x86_64}
+cpio_out=$(realpath -m "$1") kout=$(realpath "$2")
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,tests,demo,suites,lib/modules}
-case $arch in
-x86_64) busybox=/bin/busybox ;;
-arm64) busybox=$("$TOP/scripts/foreign-busybox.sh" arm64) ;;
-esac
+busybox=/bin/busybox
 [ -x "$busybox" ] || die "no static busybox at $busybox (apt-get install busybox-static)"
 cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
