@@ -1,14 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A VMM-style fault handler on the iommufd mock device.
+ * A VMM-style fault handler on the iommufd mock device, mapping guest
+ * memory on demand.
  *
- * A "device" thread raises page request groups in bursts, as a guest's
- * device would. The main thread is the VMM's event loop: it epolls the
- * fault fd, reads what is queued, resolves it and answers it, and prints
- * a live summary every half second: faults/s, latency percentiles from
- * fault to answer, the queue's depth and pending groups, and its
- * overflow and deadline counters. At the end it checks the device side:
- * every group got exactly one response.
+ * The VMM gives the device a fault-capable paging HWPT on an IOAS that
+ * starts empty: no guest RAM is pinned or mapped up front. A "device"
+ * thread raises page request groups in bursts, sweeping guest RAM page by
+ * page, as a guest's device would. The main thread is the VMM's event
+ * loop: it epolls the fault fd, reads what is queued, and resolves each
+ * fault by mapping the 64 KiB chunk of guest RAM around it with
+ * IOMMU_IOAS_MAP (a fault on a chunk already mapped needs nothing), then
+ * answers Success so that the device retries. To keep its pinned memory
+ * bounded it unmaps the chunk half of guest RAM away. Every half second
+ * it prints a live summary: faults/s, latency percentiles from fault to
+ * answer, the queue's depth and pending groups, and its overflow and
+ * deadline counters. At the end it checks both sides: every group the
+ * device raised got exactly one response, and the mock's IO page table
+ * maps exactly the chunks the VMM thinks it mapped, to the right pages.
  *
  *   fault_vmm [seconds] [depth] [deadline_ms]
  */
@@ -20,6 +28,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +38,11 @@
 #define MAX_GROUPS 200000
 #define BURST 16
 #define BATCH 64
+#define PAGE 4096UL
+#define RAM_PAGES 4096UL		/* 16 MiB of guest RAM */
+#define CHUNK_PAGES 16UL		/* mapped per fault: 64 KiB */
+#define NR_CHUNKS (RAM_PAGES / CHUNK_PAGES)
+#define RAM_IOVA MOCK_APERTURE_START
 
 static int iommufd;
 static __u32 dev_id;
@@ -36,6 +50,11 @@ static volatile int device_done;
 static unsigned int injected;
 static double raised_at[MAX_GROUPS];
 static double answered_at[MAX_GROUPS];
+
+static __u32 ioas_id;
+static char *guest_ram;
+static unsigned char chunk_mapped[NR_CHUNKS];
+static unsigned int maps, unmaps, already_mapped, traced;
 
 #define CHECK(call)                                                        \
 	do {                                                               \
@@ -80,9 +99,8 @@ static void *device_thread(void *arg)
 		.size = sizeof(cmd),
 		.op = IOMMU_TEST_OP_TRIGGER_IOPF,
 		.trigger_iopf = {
-			.pasid = 1,
+			.pasid = 0,	/* a paging HWPT: no PASID */
 			.perm = IOMMU_PGFAULT_PERM_READ,
-			.addr = 0x10000000,
 			.nr_faults = 1,
 			.nr_groups = BURST,
 		},
@@ -95,13 +113,84 @@ static void *device_thread(void *arg)
 
 		for (i = 0; i != BURST; i++)
 			raised_at[injected + i] = t;
+		/* BURST consecutive pages, one group each, wrapping in RAM */
 		cmd.trigger_iopf.grpid = injected;
+		cmd.trigger_iopf.addr = RAM_IOVA + (injected % RAM_PAGES) * PAGE;
 		CHECK(ioctl(iommufd, IOMMU_TEST_CMD, &cmd));
 		__atomic_store_n(&injected, injected + BURST, __ATOMIC_RELEASE);
 		usleep(200);
 	}
 	device_done = 1;
 	return NULL;
+}
+
+static void map_chunk(unsigned long chunk)
+{
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = ioas_id,
+		.user_va = (__u64)(unsigned long)(guest_ram +
+						  chunk * CHUNK_PAGES * PAGE),
+		.length = CHUNK_PAGES * PAGE,
+		.iova = RAM_IOVA + chunk * CHUNK_PAGES * PAGE,
+	};
+
+	CHECK(ioctl(iommufd, IOMMU_IOAS_MAP, &map));
+	chunk_mapped[chunk] = 1;
+	maps++;
+}
+
+static void unmap_chunk(unsigned long chunk)
+{
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap),
+		.ioas_id = ioas_id,
+		.iova = RAM_IOVA + chunk * CHUNK_PAGES * PAGE,
+		.length = CHUNK_PAGES * PAGE,
+	};
+
+	CHECK(ioctl(iommufd, IOMMU_IOAS_UNMAP, &unmap));
+	chunk_mapped[chunk] = 0;
+	unmaps++;
+}
+
+/*
+ * Resolve one fault: make its page present. Map the chunk around it (the
+ * device sweeps forward, so its neighbours come next), and unmap the
+ * chunk half of guest RAM away, which the device will not touch before
+ * the VMM has caught up, so at most half of guest RAM is ever pinned.
+ */
+static void resolve(const struct iommu_hwpt_pgfault *rec)
+{
+	unsigned long chunk = (rec->addr - RAM_IOVA) / PAGE / CHUNK_PAGES;
+	unsigned long victim = (chunk + NR_CHUNKS / 2) % NR_CHUNKS;
+	int was_mapped = chunk_mapped[chunk];
+
+	if (rec->addr < RAM_IOVA || chunk >= NR_CHUNKS) {
+		fprintf(stderr, "vmm: fault outside guest RAM: 0x%llx\n",
+			(unsigned long long)rec->addr);
+		exit(1);
+	}
+	if (!was_mapped) {
+		map_chunk(chunk);
+		if (chunk_mapped[victim])
+			unmap_chunk(victim);
+	} else {
+		already_mapped++;
+	}
+	if (traced < 3) {
+		traced++;
+		printf("vmm: fault dev %u grpid %u addr 0x%llx%s: %s IOVA 0x%llx+64K, answer Success\n",
+		       rec->dev_id, rec->grpid, (unsigned long long)rec->addr,
+		       rec->flags & IOMMU_PGFAULT_FLAGS_PASID_VALID ?
+			       " (PASID)" : "",
+		       was_mapped ? "already mapped by an earlier fault:" :
+				    "mapped",
+		       (unsigned long long)(RAM_IOVA +
+					    chunk * CHUNK_PAGES * PAGE));
+	}
 }
 
 /*
@@ -207,6 +296,40 @@ static int check_device(void)
 	return bad ? 1 : 0;
 }
 
+/* The mock's IO page table maps @chunk to guest RAM; or not at all */
+static int chunk_translates(unsigned long chunk, __u32 hwpt_id)
+{
+	struct iommu_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOMMU_TEST_OP_MD_CHECK_MAP,
+		.id = hwpt_id,
+		.check_map = {
+			.iova = RAM_IOVA + chunk * CHUNK_PAGES * PAGE,
+			.length = CHUNK_PAGES * PAGE,
+			.uptr = (__u64)(unsigned long)(guest_ram +
+						       chunk * CHUNK_PAGES *
+							       PAGE),
+		},
+	};
+
+	return !ioctl(iommufd, IOMMU_TEST_CMD, &cmd);
+}
+
+/* The IO page table holds exactly the chunks the VMM mapped */
+static int check_mappings(__u32 hwpt_id)
+{
+	unsigned int chunk, mapped = 0, bad = 0;
+
+	for (chunk = 0; chunk != NR_CHUNKS; chunk++) {
+		mapped += chunk_mapped[chunk];
+		bad += chunk_translates(chunk, hwpt_id) != chunk_mapped[chunk];
+	}
+	printf("vmm: IO page table: %u IOMMU_IOAS_MAP, %u IOMMU_IOAS_UNMAP, %u faults found their chunk already mapped; %u of %lu chunks mapped now (%lu KiB pinned), %u chunks differ from the VMM's view\n",
+	       maps, unmaps, already_mapped, mapped, NR_CHUNKS,
+	       mapped * CHUNK_PAGES * PAGE / 1024, bad);
+	return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	double seconds = argc > 1 ? atof(argv[1]) : 3;
@@ -220,7 +343,6 @@ int main(int argc, char **argv)
 		.depth = argc > 2 ? atoi(argv[2]) : 256,
 		.deadline_ms = argc > 3 ? atoi(argv[3]) : 0,
 	};
-	struct iommu_hwpt_selftest data = { .iotlb = IOMMU_TEST_IOTLB_DEFAULT };
 	struct iommu_test_cmd replace = {
 		.size = sizeof(replace),
 		.op = IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE,
@@ -232,25 +354,29 @@ int main(int argc, char **argv)
 	unsigned int refused;
 	double start, last;
 	pthread_t device;
-	__u32 parent;
+	__u32 hwpt_id;
 	int ep, n = 0, i;
 
 	CHECK(iommufd = open("/dev/iommu", O_RDWR));
 	CHECK(ioctl(iommufd, IOMMU_IOAS_ALLOC, &ioas));
-	mock.id = ioas.out_ioas_id;
+	ioas_id = ioas.out_ioas_id;
+	guest_ram = mmap(NULL, RAM_PAGES * PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(guest_ram == MAP_FAILED ? -1 : 0);
+	memset(guest_ram, 0x5a, RAM_PAGES * PAGE);
+	mock.id = ioas_id;
 	CHECK(ioctl(iommufd, IOMMU_TEST_CMD, &mock));
 	dev_id = mock.mock_domain.out_idev_id;
-	parent = hwpt_alloc(ioas.out_ioas_id, IOMMU_HWPT_ALLOC_NEST_PARENT, 0,
-			    IOMMU_HWPT_DATA_NONE, NULL, 0);
 	CHECK(ioctl(iommufd, IOMMU_FAULT_QUEUE_ALLOC, &fault));
+	/* A paging HWPT on the (empty) IOAS, fault-capable: no nesting */
+	hwpt_id = hwpt_alloc(ioas_id, IOMMU_HWPT_FAULT_ID_VALID,
+			     fault.out_fault_id, IOMMU_HWPT_DATA_NONE, NULL, 0);
 	replace.id = mock.mock_domain.out_stdev_id;
-	replace.mock_domain_replace.pt_id =
-		hwpt_alloc(parent, IOMMU_HWPT_FAULT_ID_VALID, fault.out_fault_id,
-			   IOMMU_HWPT_DATA_SELFTEST, &data, sizeof(data));
+	replace.mock_domain_replace.pt_id = hwpt_id;
 	CHECK(ioctl(iommufd, IOMMU_TEST_CMD, &replace));
-	printf("vmm: device %u attached, fault queue %u: depth %u, deadline %u ms, %.1f s of bursts of %u groups\n",
-	       dev_id, fault.out_fault_id, fault.depth, fault.deadline_ms,
-	       seconds, BURST);
+	printf("vmm: device %u attached to fault-capable paging HWPT %u, fault queue %u: depth %u, deadline %u ms; %lu MiB of guest RAM, none mapped; %.1f s of bursts of %u groups\n",
+	       dev_id, hwpt_id, fault.out_fault_id, fault.depth,
+	       fault.deadline_ms, RAM_PAGES * PAGE >> 20, seconds, BURST);
 
 	CHECK(ep = epoll_create1(0));
 	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, fault.out_fault_fd, &ev));
@@ -271,7 +397,7 @@ int main(int argc, char **argv)
 			CHECK(n = read(fault.out_fault_fd, rec, sizeof(rec)));
 			n /= sizeof(*rec);
 			for (i = 0; i != n; i++) {
-				/* Resolve: the mock needs nothing mapped. */
+				resolve(&rec[i]);
 				resp[i].cookie = rec[i].cookie;
 				resp[i].code = IOMMUFD_PAGE_RESP_SUCCESS;
 				answered_at[rec[i].grpid] = now();
@@ -298,5 +424,5 @@ int main(int argc, char **argv)
 	if (late)
 		printf("vmm: %u answers came after the deadline and were refused (EINVAL)\n",
 		       late);
-	return check_device();
+	return check_device() | check_mappings(hwpt_id);
 }
