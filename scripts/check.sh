@@ -7,8 +7,14 @@
 #   3. checkpatch     --strict on every patch: 0 errors, warnings, checks
 #   4. bisect         a build of the test config after each patch
 #   5. modules        a build with CONFIG_IOMMUFD=m (debug set too)
-#   6. vm-debug       every selftest in QEMU on the last build
-#   7. vm-modules     the fault suite around loading and unloading iommufd
+#   6. arm64          the arm64 test config (SMMUv3, its KUnit tests), built
+#                     after each patch that touches drivers/iommu/arm/ and
+#                     at the end of the series
+#   7. vm-debug       every selftest in QEMU on the last build
+#   8. vm-modules     the fault suite around loading and unloading iommufd
+#   9. vm-arm64       arm64 under QEMU with an SMMUv3: the boot test (edu
+#                     through vfio-pci and iommufd), every selftest and
+#                     every KUnit suite
 #
 # Each gate counts as tests; the run ends with "N passed, N failed".
 # Logs go to build/logs/.
@@ -35,7 +41,7 @@ finish() {
 show_log() { echo "  --- last lines of $1"; tail -n "${2:-30}" "$1" | sed 's/^/  | /'; }
 
 stage_start deps
-if "$TOP/scripts/deps.sh" base > "$LOGS/deps.log" 2>&1; then
+if "$TOP/scripts/deps.sh" base arm64 > "$LOGS/deps.log" 2>&1; then
 	pass "dependencies"
 else
 	fail "dependencies"; show_log "$LOGS/deps.log"; stage_end; finish
@@ -101,12 +107,41 @@ else
 fi
 stage_end
 
-# vm_suite NAME BUILD_OUT SUITE: boot BUILD_OUT's kernel, run SUITE.
+stage_start arm64
+arm_out=$BUILD/out/arm64-test
+arm_built=0
+for c in $commits; do
+	[ "$c" = "$(git -C "$TREE" rev-parse series)" ] && continue
+	git -C "$TREE" diff --quiet "$c~1" "$c" -- drivers/iommu/arm && continue
+	subject=$(git -C "$TREE" log -1 --format=%s "$c")
+	git -C "$TREE" checkout -q --detach "$c"
+	if SELFTESTS=0 "$TOP/scripts/build-kernel.sh" arm64-test "$TREE" \
+		"$arm_out" > "$LOGS/build-arm64-$c.log" 2>&1; then
+		pass "build arm64-test: $subject"
+	else
+		fail "build arm64-test: $subject"
+		show_log "$LOGS/build-arm64-$c.log"
+	fi
+done
+git -C "$TREE" checkout -q series
+if "$TOP/scripts/build-kernel.sh" arm64-test "$TREE" "$arm_out" \
+	> "$LOGS/build-arm64.log" 2>&1; then
+	pass "build arm64-test: the whole series"
+	arm_built=1
+else
+	fail "build arm64-test: the whole series"
+	show_log "$LOGS/build-arm64.log"
+fi
+stage_end
+
+# vm_suite NAME BUILD_OUT SUITE [ARCH]: boot BUILD_OUT's kernel, run SUITE.
 vm_suite() {
-	local name=$1 kout=$2 suite=$3 p f s
+	local name=$1 kout=$2 suite=$3 arch=${4:-x86_64} image p f s
+	image=$kout/arch/x86/boot/bzImage
+	[ "$arch" = arm64 ] && image=$kout/arch/arm64/boot/Image
 	"$TOP/scripts/mkinitramfs.sh" "$kout/initramfs.cpio" "$kout" > /dev/null
-	"$TOP/scripts/vm-run.sh" --suite "$suite" \
-		--timeout "${VM_TIMEOUT:-2400}" "$kout/arch/x86/boot/bzImage" \
+	"$TOP/scripts/vm-run.sh" --arch "$arch" --suite "$suite" \
+		--timeout "${VM_TIMEOUT:-2400}" "$image" \
 		"$kout/initramfs.cpio" "$LOGS/vm-$name" |
 		tee "$LOGS/vm-$name.summary"
 	read -r p f s < "$LOGS/vm-$name/counts" || { p=0 f=1 s=0; }
@@ -119,6 +154,11 @@ stage_end
 if [ "$mod_built" = 1 ]; then
 	stage_start vm-modules
 	vm_suite x86_64-modules "$mod_out" modules
+	stage_end
+fi
+if [ "$arm_built" = 1 ]; then
+	stage_start vm-arm64
+	vm_suite arm64 "$arm_out" selftests arm64
 	stage_end
 fi
 finish

@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the test VM's initramfs: Debian's static busybox, guest/init, the
-# guest suites and the static test binaries.
+# guest suites and the static test binaries, for the architecture of the
+# kernel in BUILD_OUT.
 #
 #   mkinitramfs.sh OUT.cpio BUILD_OUT
 #
 # The test binaries are every executable under BUILD_OUT/selftests; the
-# demo binaries, BUILD_OUT/demo; the kernel modules, BUILD_OUT/modules-install.
+# demo binaries, BUILD_OUT/demo; the kernel modules, BUILD_OUT/modules-install;
+# guest/progs/*.c are compiled against BUILD_OUT's uAPI headers into /progs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -14,9 +16,18 @@ cpio_out=$(realpath -m "$1") kout=$(realpath "$2")
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,tests,demo,suites,lib/modules}
-busybox=/bin/busybox
-[ -x "$busybox" ] || die "no static busybox at $busybox (apt-get install busybox-static)"
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,tests,demo,progs,suites,lib/modules}
+if grep -q '^CONFIG_ARM64=y' "$kout/.config"; then
+	busybox=$CACHE/arm64/busybox cross=aarch64-linux-gnu-
+	[ -x "$busybox" ] || die "no arm64 busybox at $busybox (scripts/deps.sh arm64)"
+else
+	busybox=/bin/busybox cross=
+	[ -x "$busybox" ] || die "no static busybox at $busybox (apt-get install busybox-static)"
+fi
+for src in "$TOP"/guest/progs/*.c; do
+	"${cross}gcc" -O2 -Wall -static -isystem "$kout/usr/include" \
+		-o "$root/progs/$(basename "$src" .c)" "$src"
+done
 cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$TOP/guest/init" "$root/init"
