@@ -12,9 +12,11 @@
 #                     at the end of the series
 #   7. vm-debug       every selftest in QEMU on the last build
 #   8. vm-modules     the fault suite around loading and unloading iommufd
-#   9. vm-arm64       arm64 under QEMU with an SMMUv3: the boot test (edu
-#                     through vfio-pci and iommufd), every selftest and
-#                     every KUnit suite
+#   9. vm-vtd         x86_64 with QEMU's VT-d: the boot test (edu through
+#                     vfio-pci and iommufd, its failed DMA read from a
+#                     fault queue)
+#  10. vm-arm64       arm64 under QEMU with an SMMUv3: the same boot test,
+#                     every selftest and every KUnit suite
 #
 # Each gate counts as tests; the run ends with "N passed, N failed".
 # Logs go to build/logs/.
@@ -134,13 +136,16 @@ else
 fi
 stage_end
 
-# vm_suite NAME BUILD_OUT SUITE [ARCH]: boot BUILD_OUT's kernel, run SUITE.
+# vm_suite NAME BUILD_OUT SUITE [ARCH [QEMU_ARGS]]: boot BUILD_OUT's
+# kernel, run SUITE.
 vm_suite() {
-	local name=$1 kout=$2 suite=$3 arch=${4:-x86_64} image p f s
+	local name=$1 kout=$2 suite=$3 arch=${4:-x86_64} qemu_args=${5:-}
+	local image p f s
 	image=$kout/arch/x86/boot/bzImage
 	[ "$arch" = arm64 ] && image=$kout/arch/arm64/boot/Image
 	"$TOP/scripts/mkinitramfs.sh" "$kout/initramfs.cpio" "$kout" > /dev/null
 	"$TOP/scripts/vm-run.sh" --arch "$arch" --suite "$suite" \
+		--qemu "$qemu_args" \
 		--timeout "${VM_TIMEOUT:-2400}" "$image" \
 		"$kout/initramfs.cpio" "$LOGS/vm-$name" |
 		tee "$LOGS/vm-$name.summary"
@@ -156,6 +161,10 @@ if [ "$mod_built" = 1 ]; then
 	vm_suite x86_64-modules "$mod_out" modules
 	stage_end
 fi
+stage_start vm-vtd
+vm_suite x86_64-vtd "$out" iommu x86_64 \
+	"-device intel-iommu,intremap=on -device edu"
+stage_end
 if [ "$arm_built" = 1 ]; then
 	stage_start vm-arm64
 	vm_suite arm64 "$arm_out" selftests arm64
