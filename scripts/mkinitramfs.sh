@@ -24,8 +24,12 @@ else
 	busybox=/bin/busybox cross=
 	[ -x "$busybox" ] || die "no static busybox at $busybox (apt-get install busybox-static)"
 fi
+# The test programs use the uAPI of the build the selftests come from (the
+# patched one, also when booting the base for make bench).
+hdrs=$kout/usr/include
+[ -n "${SELFTESTS_FROM:-}" ] && hdrs=$(dirname "$SELFTESTS_FROM")/usr/include
 for src in "$TOP"/guest/progs/*.c; do
-	"${cross}gcc" -O2 -Wall -static -isystem "$kout/usr/include" \
+	"${cross}gcc" -O2 -Wall -static -isystem "$hdrs" \
 		-o "$root/progs/$(basename "$src" .c)" "$src"
 done
 cp "$busybox" "$root/bin/busybox"
