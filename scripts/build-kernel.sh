@@ -20,7 +20,11 @@ x86_64-*) arch=x86_64 image=arch/x86/boot/bzImage cross= ;;
 arm64-*) arch=arm64 image=arch/arm64/boot/Image cross=aarch64-linux-gnu- ;;
 *) die "cannot tell the architecture of $name" ;;
 esac
-kmake() { make -s -C "$src" O="$out" ARCH=$arch CROSS_COMPILE=$cross -j"$JOBS" "$@"; }
+kmake() {
+	make -s -C "$src" O="$out" ARCH=$arch CROSS_COMPILE=$cross \
+		CC="$(ccache_cc "${cross}gcc")" HOSTCC="$(ccache_cc gcc)" \
+		-j"$JOBS" "$@"
+}
 
 fragment_files() { sed "s|^|$TOP/configs/|" "$frags"; }
 
@@ -88,11 +92,16 @@ fi
 # SELFTESTS=0: the base's own selftests do not build (patch 1 fixes them)
 [ "${SELFTESTS:-1}" = 1 ] || { echo "$out/$image"; exit 0; }
 log "building selftests for $name"
+# Every alarm() of the tests is scaled by $KSFT_TIMEOUT_SCALE in the guest
+# (guest/lib/ksft_timeout_scale.c says why).
+scale_obj=$out/selftests/ksft_timeout_scale.o
+mkdir -p "$out/selftests"
+"${cross}gcc" -O2 -Wall -c -o "$scale_obj" "$TOP/guest/lib/ksft_timeout_scale.c"
 for dir in $(cat "$TOP/configs/selftests.list"); do
 	mkdir -p "$out/selftests/$dir"
 	make -s -C "$src/tools/testing/selftests/$dir" \
 		OUTPUT="$out/selftests/$dir" CC="${cross}gcc" \
 		KHDR_INCLUDES="-isystem $out/usr/include" \
-		LDFLAGS=-static -j"$JOBS"
+		LDFLAGS="-static -Wl,--wrap=alarm $scale_obj" -j"$JOBS"
 done
 echo "$out/$image"

@@ -20,6 +20,12 @@
 #  11. arm64-mod      the arm64 build with the SMMUv3 driver, its KUnit
 #                     suites and iommufd as modules (modpost), and its VM:
 #                     the KUnit suites run as their modules load
+#  12. distro         Debian's own configs with IOMMUFD=m: W=1 and sparse
+#                     on what the series touches, modpost (scripts/distro.sh)
+#
+# The VM suites (7-11) run in two lanes at once, x86_64 and arm64; the
+# compilers run through ccache, whose cache (like every download) is in
+# the user's cache directory, outside the clone (scripts/lib.sh).
 #
 # Each gate counts as tests; the run ends with "N passed, N failed".
 # Logs go to build/logs/.
@@ -36,6 +42,10 @@ fail() { failed=$((failed + 1)); echo "  FAILED  $*"; }
 stage_start() { stage=$1; stage_t0=$(date +%s); echo "== $stage"; }
 stage_end() { summary+=("$(printf '%-12s %5ss' "$stage" $(( $(date +%s) - stage_t0 )))"); }
 finish() {
+	command -v ccache > /dev/null &&
+		echo "== ccache ($CCACHE_DIR): $(ccache --print-stats 2>/dev/null |
+			awk -F'\t' '$1 ~ /^(direct_cache_hit|preprocessed_cache_hit|cache_miss)$/ { v[$1] = $2 }
+			END { printf "%d hits, %d misses", v["direct_cache_hit"] + v["preprocessed_cache_hit"], v["cache_miss"] }')"
 	echo "== stage times"
 	printf '  %s\n' "${summary[@]}"
 	echo "$passed passed, $failed failed, $skipped skipped"
@@ -45,6 +55,7 @@ finish() {
 # Show the end of a failed step's log.
 show_log() { echo "  --- last lines of $1"; tail -n "${2:-30}" "$1" | sed 's/^/  | /'; }
 
+command -v ccache > /dev/null && ccache --zero-stats > /dev/null
 stage_start deps
 if "$TOP/scripts/deps.sh" base arm64 > "$LOGS/deps.log" 2>&1; then
 	pass "dependencies"
@@ -154,43 +165,69 @@ else
 fi
 stage_end
 
-# vm_suite NAME BUILD_OUT SUITE [ARCH [QEMU_ARGS]]: boot BUILD_OUT's
-# kernel, run SUITE.
-vm_suite() {
+# Debian's own configs (amd64, amd64 rt, arm64) with IOMMUFD=m: W=1,
+# sparse, modpost (scripts/distro.sh); each of its checks is a test.
+stage_start distro
+while read -r line; do
+	case $line in
+	"ok "*) pass "distro $(sed 's/^ *//' <<< "${line#ok}")" ;;
+	"FAILED "*) fail "distro $(sed 's/^ *//' <<< "${line#FAILED}")" ;;
+	*) echo "  $line" ;;
+	esac
+done < <("$TOP/scripts/distro.sh" 2>&1 | tee "$LOGS/distro.log")
+grep -q '^  ok ' "$LOGS/distro.log" || fail "distro: no check ran"
+stage_end
+
+# The VM suites run in two lanes at once, x86_64 and arm64: each guest is
+# TCG on one busy host thread most of the time, so two of them fill the
+# machine's two cores and halve the wall time. The tests' own timeouts
+# carry a margin for that load (scripts/vm-run.sh, KSFT_TIMEOUT_SCALE).
+#
+# vm_run NAME BUILD_OUT SUITE [ARCH [QEMU_ARGS]]: boot BUILD_OUT's kernel,
+# run SUITE; the summary goes to $LOGS/vm-NAME.summary.
+vm_run() {
 	local name=$1 kout=$2 suite=$3 arch=${4:-x86_64} qemu_args=${5:-}
-	local image p f s
+	local image
 	image=$kout/arch/x86/boot/bzImage
 	[ "$arch" = arm64 ] && image=$kout/arch/arm64/boot/Image
+	rm -f "$LOGS/vm-$name/counts"
 	"$TOP/scripts/mkinitramfs.sh" "$kout/initramfs.cpio" "$kout" > /dev/null
 	"$TOP/scripts/vm-run.sh" --arch "$arch" --suite "$suite" \
 		--qemu "$qemu_args" \
-		--timeout "${VM_TIMEOUT:-2400}" "$image" \
-		"$kout/initramfs.cpio" "$LOGS/vm-$name" |
-		tee "$LOGS/vm-$name.summary"
-	read -r p f s < "$LOGS/vm-$name/counts" || { p=0 f=1 s=0; }
+		--timeout "${VM_TIMEOUT:-7200}" "$image" \
+		"$kout/initramfs.cpio" "$LOGS/vm-$name" \
+		> "$LOGS/vm-$name.summary" 2>&1
+}
+# vm_collect STAGE NAME: print a finished suite's summary and count it
+vm_collect() {
+	local stage=$1 name=$2 p f s secs
+	echo "== $stage"
+	cat "$LOGS/vm-$name.summary"
+	read -r p f s < "$LOGS/vm-$name/counts" 2>/dev/null || { p=0 f=1 s=0; }
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	secs=$(cat "$LOGS/vm-$name/seconds" 2>/dev/null || echo '?')
+	summary+=("$(printf '%-12s %5ss  (in its lane)' "$stage" "$secs")")
 }
 
-stage_start vm-debug
-vm_suite x86_64 "$out" selftests
+stage_start vm
+(
+	vm_run x86_64 "$out" selftests
+	[ "$mod_built" = 1 ] && vm_run x86_64-modules "$mod_out" modules
+	vm_run x86_64-vtd "$out" iommu x86_64 \
+		"-device intel-iommu,intremap=on -device edu"
+) &
+lane_x86=$!
+(
+	[ "$arm_built" = 1 ] && vm_run arm64 "$arm_out" selftests arm64
+	[ "$armmod_built" = 1 ] &&
+		vm_run arm64-modules "$armmod_out" modules-arm64 arm64
+) &
+lane_arm=$!
+wait "$lane_x86" "$lane_arm"
 stage_end
-if [ "$mod_built" = 1 ]; then
-	stage_start vm-modules
-	vm_suite x86_64-modules "$mod_out" modules
-	stage_end
-fi
-stage_start vm-vtd
-vm_suite x86_64-vtd "$out" iommu x86_64 \
-	"-device intel-iommu,intremap=on -device edu"
-stage_end
-if [ "$arm_built" = 1 ]; then
-	stage_start vm-arm64
-	vm_suite arm64 "$arm_out" selftests arm64
-	stage_end
-fi
-if [ "$armmod_built" = 1 ]; then
-	stage_start vm-arm64-mod
-	vm_suite arm64-modules "$armmod_out" modules-arm64 arm64
-	stage_end
-fi
+vm_collect vm-debug x86_64
+[ "$mod_built" = 1 ] && vm_collect vm-modules x86_64-modules
+vm_collect vm-vtd x86_64-vtd
+[ "$arm_built" = 1 ] && vm_collect vm-arm64 arm64
+[ "$armmod_built" = 1 ] && vm_collect vm-arm64-mod arm64-modules
 finish

@@ -8,7 +8,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 base_pkgs=(make gcc libc6-dev git flex bison bc libelf-dev libssl-dev
-	   cpio kmod xz-utils python3 python3-ply python3-git perl qemu-system-x86 busybox-static)
+	   cpio kmod xz-utils python3 python3-ply python3-git perl qemu-system-x86 busybox-static
+	   ccache sparse)
 arm64_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm)
 
 pkgs=()

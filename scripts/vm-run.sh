@@ -6,7 +6,11 @@
 #   vm-run.sh [options] KERNEL INITRD LOGDIR
 #     --arch x86_64|arm64   (default x86_64)
 #     --suite NAME          guest/suites/NAME.sh (default selftests)
-#     --timeout SECONDS     kill a hung guest after this long (default 1800)
+#     --timeout SECONDS     kill the guest after this long in all (default 1800)
+#     --idle SECONDS        kill it when neither its console nor its test
+#                           output has grown for this long (default 1800)
+#     KSFT_TIMEOUT_SCALE    (environment) multiplies every selftest's own
+#                           timeout in the guest (default 4)
 #     --append "ARGS"       more kernel command line
 #     --qemu "ARGS"         more QEMU arguments (machine devices)
 #     --no-judge            only run; leave the logs
@@ -15,12 +19,13 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-arch=x86_64 suite=selftests timeout=1800 append= qemu_extra= judge=1
+arch=x86_64 suite=selftests timeout=1800 idle=1800 append= qemu_extra= judge=1
 while [ $# -gt 3 ]; do
 	case $1 in
 	--arch) arch=$2; shift 2 ;;
 	--suite) suite=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
+	--idle) idle=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--qemu) qemu_extra=$2; shift 2 ;;
 	--no-judge) judge=0; shift ;;
@@ -61,7 +66,11 @@ arm64)
 *) die "unknown arch $arch" ;;
 esac
 
-cmdline="console=$console panic=-1 loglevel=7 tap=$tapdev suite=$suite $append"
+# The tests run on a debug kernel under TCG, often on a loaded machine:
+# their timeouts get a margin (guest/lib/ksft_timeout_scale.c). A hung
+# guest is caught by silence (--idle), not by a tight total.
+cmdline="console=$console panic=-1 loglevel=7 tap=$tapdev suite=$suite"
+cmdline+=" timeout_scale=${KSFT_TIMEOUT_SCALE:-4} $append"
 # shellcheck disable=SC2206
 extra=($qemu_extra)
 log "booting $(basename "$kernel") ($arch, $accel, suite $suite, timeout ${timeout}s)"
@@ -70,8 +79,29 @@ rc=0
 timeout -k 10 "$timeout" "${qemu[@]}" -smp 2 -m 3G -nodefaults \
 	-no-user-config -display none -no-reboot -monitor none \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
-	"${extra[@]}" </dev/null || rc=$?
+	"${extra[@]}" </dev/null &
+qemu_pid=$!
+
+# output_size: how much the guest has written so far
+output_size() { cat "$logdir"/{console,tap}.log 2>/dev/null | wc -c; }
+last_size=-1 last_change=$start silent=0
+while kill -0 "$qemu_pid" 2>/dev/null; do
+	sleep 5
+	size=$(output_size)
+	if [ "$size" != "$last_size" ]; then
+		last_size=$size last_change=$(date +%s)
+	elif [ $(( $(date +%s) - last_change )) -ge "$idle" ]; then
+		silent=1
+		kill "$qemu_pid" 2>/dev/null
+		break
+	fi
+done
+wait "$qemu_pid" || rc=$?
 echo "$(( $(date +%s) - start ))" > "$logdir/seconds"
-[ "$rc" = 124 ] || [ "$rc" = 137 ] && echo "guest killed after ${timeout}s" > "$logdir/hung"
+if [ "$silent" = 1 ]; then
+	echo "guest killed: no output for ${idle}s" > "$logdir/hung"
+elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	echo "guest killed after ${timeout}s" > "$logdir/hung"
+fi
 [ "$judge" = 1 ] || exit 0
 exec python3 "$TOP/scripts/tap-summary.py" "$logdir"
