@@ -243,10 +243,12 @@ static void percentiles(unsigned int from, unsigned int to, double *p50,
 	*p99 = lat[n * 99 / 100] * 1e6;
 }
 
-static void queue_info(__u32 fault_id, struct iommu_fault_queue_info *info)
+static void queue_info(__u32 fault_id, struct iommu_fault_queue_info *info,
+		       __u32 flags)
 {
 	*info = (struct iommu_fault_queue_info){
 		.size = sizeof(*info),
+		.flags = flags,
 		.fault_id = fault_id,
 	};
 	CHECK(ioctl(iommufd, IOMMU_FAULT_QUEUE_INFO, info));
@@ -258,7 +260,7 @@ static void summary(const char *tag, __u32 fault_id, unsigned int answered,
 	struct iommu_fault_queue_info info;
 	double p50, p99;
 
-	queue_info(fault_id, &info);
+	queue_info(fault_id, &info, 0);
 	percentiles(from, __atomic_load_n(&injected, __ATOMIC_ACQUIRE), &p50,
 		    &p99);
 	printf("vmm: %-5s %8.0f faults/s  p50 %7.0f us  p99 %7.0f us  depth %u  pending %u  high-water %u  overflow %llu  deadline %llu  answered %u\n",
@@ -389,10 +391,14 @@ int main(int argc, char **argv)
 		if (n && (ev.events & EPOLLPRI)) {
 			struct iommu_fault_queue_info info;
 
-			queue_info(fault.out_fault_id, &info); /* clears it */
+			/* The status stays set (and EPOLLPRI with it) until cleared */
+			queue_info(fault.out_fault_id, &info,
+				   IOMMU_FAULT_QUEUE_INFO_CLEAR_STATUS);
 			if (!pri++)
 				printf("vmm: EPOLLPRI: the queue overflowed, the kernel answered Success for us\n");
 		}
+		if (n && !(ev.events & EPOLLIN))
+			n = 0;
 		if (n && (ev.events & EPOLLIN)) {
 			CHECK(n = read(fault.out_fault_fd, rec, sizeof(rec)));
 			n /= sizeof(*rec);

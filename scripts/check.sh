@@ -174,8 +174,11 @@ while read -r line; do
 	"FAILED "*) fail "distro $(sed 's/^ *//' <<< "${line#FAILED}")" ;;
 	*) echo "  $line" ;;
 	esac
-done < <("$TOP/scripts/distro.sh" 2>&1 | tee "$LOGS/distro.log")
+done < <("$TOP/scripts/distro.sh" > "$LOGS/distro.log" 2>&1
+	echo "exit $?" >> "$LOGS/distro.log"; cat "$LOGS/distro.log")
 grep -q '^  ok ' "$LOGS/distro.log" || fail "distro: no check ran"
+grep -qx 'exit 0' "$LOGS/distro.log" || grep -q '^  FAILED' "$LOGS/distro.log" ||
+	fail "distro: scripts/distro.sh failed ($(tail -n 1 "$LOGS/distro.log"))"
 stage_end
 
 # The VM suites run in two lanes at once, x86_64 and arm64: each guest is

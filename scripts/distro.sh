@@ -17,7 +17,7 @@
 #      kernel Debian built from that config (its Module.symvers): a
 #      symbol a module uses that nothing exports fails here.
 #
-#   distro.sh [FLAVOUR...]    default: every flavour in configs/distro.conf
+#   distro.sh [NAME...]    default: every check in configs/distro.conf
 #
 # Prints one "ok"/"FAILED" line per check; exits non-zero on a failure.
 # Logs go to build/logs/distro-FLAVOUR/.
@@ -91,9 +91,9 @@ warning_keys() {
 		LC_ALL=C sort -u
 }
 
-# check_flavour FLAVOUR ARCH HEADERS_FLAVOUR
+# check_flavour NAME CONFIG ARCH HEADERS_FLAVOUR [OPTION...]
 check_flavour() {
-	local flavour=$1 darch=$2 hflavour=$3
+	local flavour=$1 cfgname=$2 darch=$3 hflavour=$4 extra=${5:-}
 	local arch cross out logs cfg symvers src touched dirs objs base_objs
 	local key base_keys new w
 
@@ -105,13 +105,13 @@ check_flavour() {
 	out=$BUILD/out/distro-$flavour
 	logs=$BUILD/logs/distro-$flavour
 	mkdir -p "$out" "$logs"
-	echo "-- $flavour (Debian $DISTRO_VERSION config.$flavour, $arch)"
+	echo "-- $flavour (Debian $DISTRO_VERSION config.$cfgname${extra:+ with $extra}, $arch)"
 
-	cfg=$DCACHE/config.$flavour
-	symvers=$DCACHE/Module.symvers.$flavour
-	if [ ! -f "$cfg" ] || [ ! -f "$symvers" ]; then
+	cfg=$DCACHE/config.$cfgname
+	symvers=$DCACHE/Module.symvers.$hflavour
+	if [ ! -s "$cfg" ] || [ ! -s "$symvers" ]; then
 		deb_file "$(fetch_deb "linux-config-6.12:$darch")" \
-			"usr/src/linux-config-6.12/config.$flavour.xz" |
+			"usr/src/linux-config-6.12/config.$cfgname.xz" |
 			xz -dc > "$cfg.tmp" && mv "$cfg.tmp" "$cfg"
 		deb_file "$(fetch_deb "linux-headers-$DISTRO_ABI-$hflavour:$darch")" \
 			"usr/src/linux-headers-$DISTRO_ABI-$hflavour/Module.symvers" \
@@ -129,21 +129,21 @@ check_flavour() {
 	configure() {
 		local tree=$1 o=$2 opt
 		mkdir -p "$o"
-		cp "$cfg" "$o/.config"
+		cp "$cfg" "$o/.config" || return 1
 		for opt in $DISTRO_DISABLE; do
 			"$tree/scripts/config" --file "$o/.config" -d "$opt"
 		done
 		"$tree/scripts/config" --file "$o/.config" -e DEBUG_INFO_NONE \
 			--set-str SYSTEM_TRUSTED_KEYS "" \
 			--set-str SYSTEM_REVOCATION_KEYS ""
-		for opt in $DISTRO_ENABLE; do
+		for opt in $DISTRO_ENABLE $extra; do
 			case ${opt#*=} in
 			m) "$tree/scripts/config" --file "$o/.config" -m "${opt%=*}" ;;
 			y) "$tree/scripts/config" --file "$o/.config" -e "${opt%=*}" ;;
 			esac
 		done
 		dmake "$tree" "$o" olddefconfig > /dev/null || return 1
-		for opt in $DISTRO_ENABLE; do
+		for opt in $DISTRO_ENABLE $extra; do
 			grep -qx "CONFIG_$opt" "$o/.config" ||
 				{ echo "CONFIG_$opt did not survive olddefconfig" >&2;
 				  return 1; }
@@ -152,7 +152,7 @@ check_flavour() {
 	}
 
 	if configure "$src" "$out" > "$logs/configure.log" 2>&1; then
-		ok "$flavour: config (+ $DISTRO_ENABLE)"
+		ok "$flavour: config (+ $DISTRO_ENABLE${extra:+ $extra})"
 	else
 		bad "$flavour: config"; tail -n 20 "$logs/configure.log"
 		return
@@ -205,7 +205,7 @@ check_flavour() {
 		git -C "$src" cat-file -e "base:${o%.o}.c" 2>/dev/null &&
 			base_objs+=" $o"
 	done
-	key=$( { echo "$BASE_TARBALL_SHA256 $flavour $DISTRO_ENABLE $DISTRO_DISABLE";
+	key=$( { echo "$BASE_TARBALL_SHA256 $flavour $DISTRO_ENABLE $DISTRO_DISABLE $extra";
 		 sha256sum "$cfg" "$0"; echo "$base_objs";
 		 "${cross}gcc" --version | head -n1; sparse --version; } |
 		sha256sum | cut -c1-16)
@@ -320,13 +320,13 @@ module_touched() {
 
 [ -d "$TREE/.git" ] || die "no tree: run make tree"
 wanted=("$@")
-while IFS=: read -r flavour darch hflavour; do
+while IFS=: read -r flavour cfgname darch hflavour extra; do
 	[ -n "$flavour" ] || continue
 	if [ ${#wanted[@]} -gt 0 ] && [[ " ${wanted[*]} " != *" $flavour "* ]]; then
 		continue
 	fi
 	t0=$(date +%s)
-	check_flavour "$flavour" "$darch" "$hflavour"
+	check_flavour "$flavour" "$cfgname" "$darch" "$hflavour" "$extra"
 	echo "   ($flavour: $(( $(date +%s) - t0 ))s)"
 done <<< "$DISTRO_FLAVOURS"
 exit $failed

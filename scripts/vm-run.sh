@@ -8,7 +8,9 @@
 #     --suite NAME          guest/suites/NAME.sh (default selftests)
 #     --timeout SECONDS     kill the guest after this long in all (default 1800)
 #     --idle SECONDS        kill it when neither its console nor its test
-#                           output has grown for this long (default 1800)
+#                           output has grown for this long (default 3600:
+#                           longer than any scaled selftest timeout, so a
+#                           hung test is ended by its own timeout first)
 #     KSFT_TIMEOUT_SCALE    (environment) multiplies every selftest's own
 #                           timeout in the guest (default 4)
 #     --append "ARGS"       more kernel command line
@@ -19,7 +21,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-arch=x86_64 suite=selftests timeout=1800 idle=1800 append= qemu_extra= judge=1
+arch=x86_64 suite=selftests timeout=1800 idle=3600 append= qemu_extra= judge=1
 while [ $# -gt 3 ]; do
 	case $1 in
 	--arch) arch=$2; shift 2 ;;
@@ -69,8 +71,13 @@ esac
 # The tests run on a debug kernel under TCG, often on a loaded machine:
 # their timeouts get a margin (guest/lib/ksft_timeout_scale.c). A hung
 # guest is caught by silence (--idle), not by a tight total.
+# The kernel's own watchdogs get the same margin: an emulated vCPU that
+# waits for a host core is not a stalled CPU. They still catch a real
+# stall or hang, minutes later.
 cmdline="console=$console panic=-1 loglevel=7 tap=$tapdev suite=$suite"
-cmdline+=" timeout_scale=${KSFT_TIMEOUT_SCALE:-4} $append"
+cmdline+=" timeout_scale=${KSFT_TIMEOUT_SCALE:-4}"
+cmdline+=" rcupdate.rcu_cpu_stall_timeout=300 watchdog_thresh=60"
+cmdline+=" sysctl.kernel.hung_task_timeout_secs=600 $append"
 # shellcheck disable=SC2206
 extra=($qemu_extra)
 log "booting $(basename "$kernel") ($arch, $accel, suite $suite, timeout ${timeout}s)"
@@ -82,8 +89,9 @@ timeout -k 10 "$timeout" "${qemu[@]}" -smp 2 -m 3G -nodefaults \
 	"${extra[@]}" </dev/null &
 qemu_pid=$!
 
-# output_size: how much the guest has written so far
-output_size() { cat "$logdir"/{console,tap}.log 2>/dev/null | wc -c; }
+# output_size: how much the guest has written so far (files may not
+# exist yet: never fail, set -e would end the watchdog with QEMU running)
+output_size() { cat "$logdir"/{console,tap}.log 2>/dev/null | wc -c || true; }
 last_size=-1 last_change=$start silent=0
 while kill -0 "$qemu_pid" 2>/dev/null; do
 	sleep 5

@@ -134,9 +134,14 @@ int main(int argc, char **argv)
 		.argsz = sizeof(attach),
 	};
 	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+	struct iommu_fault_alloc both = {
+		.size = sizeof(both),
+		.flags = IOMMU_FAULT_QUEUE_UNRECOVERABLE,
+	};
 	struct iommu_fault_alloc fault = {
 		.size = sizeof(fault),
-		.flags = IOMMU_FAULT_QUEUE_UNRECOVERABLE,
+		.flags = IOMMU_FAULT_QUEUE_UNRECOVERABLE |
+			 IOMMU_FAULT_QUEUE_UNRECOVERABLE_ONLY,
 	};
 	struct iommu_ioas_map map = {
 		.size = sizeof(map),
@@ -155,7 +160,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: edu_dma_fault /dev/vfio/devices/vfioN\n");
 		return 2;
 	}
-	printf("1..6\n");
+	printf("1..7\n");
 	CHECK(iommufd = open("/dev/iommu", O_RDWR));
 	CHECK(devfd = open(argv[1], O_RDWR));
 	bind.iommufd = iommufd;
@@ -171,17 +176,31 @@ int main(int argc, char **argv)
 	map.user_va = (uintptr_t)page;
 	CHECK(ioctl(iommufd, IOMMU_IOAS_MAP, &map));
 
-	CHECK(ioctl(iommufd, IOMMU_FAULT_QUEUE_ALLOC, &fault));
+	/*
+	 * A queue for page requests too needs a fault-capable domain, which
+	 * the driver does not give for a device that cannot fault (VT-d
+	 * paging, an SMMUv3 master that cannot stall): refused, no fallback.
+	 */
+	CHECK(ioctl(iommufd, IOMMU_FAULT_QUEUE_ALLOC, &both));
 	hwpt.flags = IOMMU_HWPT_FAULT_ID_VALID;
 	hwpt.dev_id = bind.out_devid;
 	hwpt.pt_id = ioas.out_ioas_id;
+	hwpt.fault_id = both.out_fault_id;
+	ok = ioctl(iommufd, IOMMU_HWPT_ALLOC, &hwpt) && errno == EOPNOTSUPP;
+	if (!ok)
+		printf("# HWPT_ALLOC with a queue for page requests: %s\n",
+		       strerror(errno));
+	result(ok, "the driver refuses a HWPT for page requests of a device that cannot fault");
+
+	/* A queue for failed DMA only: a plain HWPT, from every driver */
+	CHECK(ioctl(iommufd, IOMMU_FAULT_QUEUE_ALLOC, &fault));
 	hwpt.fault_id = fault.out_fault_id;
 	CHECK(ioctl(iommufd, IOMMU_HWPT_ALLOC, &hwpt));
 	attach.pt_id = hwpt.out_hwpt_id;
 	ok = !ioctl(devfd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
 	if (!ok)
 		printf("# attach: %s\n", strerror(errno));
-	result(ok, "a device that cannot fault attaches to a HWPT whose queue takes unrecoverable faults");
+	result(ok, "a device that cannot fault attaches to a HWPT whose queue takes unrecoverable faults only");
 	if (!ok)
 		return 1;
 	printf("# dev_id %u, HWPT %u, fault queue %u\n", bind.out_devid,
