@@ -206,7 +206,7 @@ check_flavour() {
 			base_objs+=" $o"
 	done
 	key=$( { echo "$BASE_TARBALL_SHA256 $flavour $DISTRO_ENABLE $DISTRO_DISABLE $extra";
-		 sha256sum "$cfg" "$0"; echo "$base_objs";
+		 cat "$cfg" "$0" | sha256sum; echo "$base_objs";
 		 "${cross}gcc" --version | head -n1; sparse --version; } |
 		sha256sum | cut -c1-16)
 	base_keys=$DCACHE/base-warnings.$flavour.$key
