@@ -63,4 +63,7 @@ for b in (1, 16, 64):
     row(f"queue overhead batch {b}, ns/fault", ob, op)
 row("slab bytes per pending group", base["pending_bytes"], new["pending_bytes"])
 row("slab kB, 16384 unanswered", base["pending16k_kb"], new["pending16k_kb"])
+# Kernels without the figure (a bench binary older than the series) skip it
+if "replace_ps" in base and "replace_ps" in new:
+    row("replace between queues, 1/s", base["replace_ps"], new["replace_ps"])
 PY
