@@ -14,7 +14,8 @@
 #   8. vm-modules     the fault suite around loading and unloading iommufd
 #   9. vm-vtd         x86_64 with QEMU's VT-d: the boot test (edu through
 #                     vfio-pci and iommufd, its failed DMA read from a
-#                     fault queue)
+#                     fault queue), for an edu on the root bus and one
+#                     behind a PCIe-to-PCI bridge (an aliased requester)
 #  10. vm-arm64       arm64 under QEMU with an SMMUv3: the same boot test,
 #                     every selftest and every KUnit suite
 #  11. arm64-mod      the arm64 build with the SMMUv3 driver, its KUnit
@@ -212,12 +213,18 @@ vm_collect() {
 	summary+=("$(printf '%-12s %5ss  (in its lane)' "$stage" "$secs")")
 }
 
+# A second edu on a conventional PCI bus behind a PCIe-to-PCI bridge: its
+# DMA carries the bridge's alias requester ID (secondary bus, 00.0), as
+# on real conventional devices, and its faults must still reach it.
+VTD_ALIASED_EDU="-device pcie-pci-bridge,id=pcibr,addr=0x8"
+VTD_ALIASED_EDU+=" -device edu,bus=pcibr,addr=0x1"
+
 stage_start vm
 (
 	vm_run x86_64 "$out" selftests
 	[ "$mod_built" = 1 ] && vm_run x86_64-modules "$mod_out" modules
 	vm_run x86_64-vtd "$out" iommu x86_64 \
-		"-device intel-iommu,intremap=on -device edu"
+		"-device intel-iommu,intremap=on -device edu $VTD_ALIASED_EDU"
 ) &
 lane_x86=$!
 (

@@ -12,19 +12,22 @@ vfio_iommus() {
 	ls /sys/class/iommu 2>/dev/null | grep -E '^(dmar|smmu3)'
 }
 
-# The boot test runs where there is an edu device to drive
+# The boot test runs where there is an edu device to drive: one step for
+# the IOMMU, three for each edu. On x86 a second edu sits behind a
+# PCIe-to-PCI bridge, so its DMA carries the bridge's alias (secondary
+# bus, 00.0) as requester ID, and its faults must still reach it.
 vfio_nr_steps() {
-	edu_bdf > /dev/null && echo 4 || echo 0
+	n=$(edu_bdfs | wc -l)
+	[ "$n" -gt 0 ] && echo $((1 + 3 * n)) || echo 0
 }
 
-# The PCI address of QEMU's edu device (1234:11e8)
-edu_bdf() {
+# The PCI addresses of QEMU's edu devices (1234:11e8)
+edu_bdfs() {
 	for dev in /sys/bus/pci/devices/*; do
 		[ "$(cat "$dev/vendor")" = 0x1234 ] &&
 			[ "$(cat "$dev/device")" = 0x11e8 ] &&
-			basename "$dev" && return 0
+			basename "$dev"
 	done
-	return 1
 }
 
 iommu_probed() {
@@ -34,7 +37,7 @@ iommu_probed() {
 }
 
 edu_to_vfio() {
-	bdf=$(edu_bdf) || { echo "no edu device"; return 1; }
+	bdf=$1
 	echo "edu at $bdf, iommu group $(basename "$(readlink \
 		/sys/bus/pci/devices/$bdf/iommu_group)")"
 	echo vfio-pci > "/sys/bus/pci/devices/$bdf/driver_override"
@@ -43,11 +46,15 @@ edu_to_vfio() {
 }
 
 vfio_steps() {
-	edu_bdf > /dev/null || return 0
+	[ -n "$(edu_bdfs)" ] || return 0
 	run_step iommu-probed iommu_probed
-	run_step edu-bound-to-vfio-pci edu_to_vfio
-	bdf=$(edu_bdf)
-	cdev=$(ls "/sys/bus/pci/devices/$bdf/vfio-dev/" 2>/dev/null | head -n1)
-	run_kselftest vfio_edu /progs/vfio_edu "/dev/vfio/devices/$cdev"
-	run_kselftest edu_dma_fault /progs/edu_dma_fault "/dev/vfio/devices/$cdev"
+	for bdf in $(edu_bdfs); do
+		run_step "edu-$bdf-bound-to-vfio-pci" edu_to_vfio "$bdf"
+		cdev=$(ls "/sys/bus/pci/devices/$bdf/vfio-dev/" 2>/dev/null |
+		       head -n1)
+		run_kselftest "vfio_edu-$bdf" /progs/vfio_edu \
+			"/dev/vfio/devices/$cdev"
+		run_kselftest "edu_dma_fault-$bdf" /progs/edu_dma_fault \
+			"/dev/vfio/devices/$cdev"
+	done
 }
