@@ -23,8 +23,14 @@
 #                     the KUnit suites run as their modules load
 #  12. distro         Debian's own configs with IOMMUFD=m: W=1 and sparse
 #                     on what the series touches, modpost (scripts/distro.sh)
+#  13. qemu           the pinned QEMU with our patches (qemu/), built once
+#                     into the cache outside the clone (scripts/build-qemu.sh)
+#  14. vm-pri         x86_64 on that QEMU: VT-d in scalable mode with page
+#                     requests, and the pri-test device, which faults
+#                     through ATS and PRI; guest/progs/pri_fault answers its
+#                     page requests through a fault queue
 #
-# The VM suites (7-11) run in two lanes at once, x86_64 and arm64; the
+# The VM suites (7-11, 14) run in two lanes at once, x86_64 and arm64; the
 # compilers run through ccache, whose cache (like every download) is in
 # the user's cache directory, outside the clone (scripts/lib.sh).
 #
@@ -187,19 +193,19 @@ stage_end
 # machine's two cores and halve the wall time. The tests' own timeouts
 # carry a margin for that load (scripts/vm-run.sh, KSFT_TIMEOUT_SCALE).
 #
-# vm_run NAME BUILD_OUT SUITE [ARCH [QEMU_ARGS]]: boot BUILD_OUT's kernel,
-# run SUITE; the summary goes to $LOGS/vm-NAME.summary.
+# vm_run NAME BUILD_OUT SUITE [ARCH [QEMU_ARGS [QEMU_BIN]]]: boot
+# BUILD_OUT's kernel, run SUITE; the summary goes to $LOGS/vm-NAME.summary.
 vm_run() {
 	local name=$1 kout=$2 suite=$3 arch=${4:-x86_64} qemu_args=${5:-}
-	local image
+	local qemu_bin=${6:-} image
 	image=$kout/arch/x86/boot/bzImage
 	[ "$arch" = arm64 ] && image=$kout/arch/arm64/boot/Image
 	rm -f "$LOGS/vm-$name/counts"
-	"$TOP/scripts/mkinitramfs.sh" "$kout/initramfs.cpio" "$kout" > /dev/null
+	"$TOP/scripts/mkinitramfs.sh" "$kout/initramfs-$name.cpio" "$kout" > /dev/null
 	"$TOP/scripts/vm-run.sh" --arch "$arch" --suite "$suite" \
-		--qemu "$qemu_args" \
+		--qemu "$qemu_args" ${qemu_bin:+--qemu-bin "$qemu_bin"} \
 		--timeout "${VM_TIMEOUT:-7200}" "$image" \
-		"$kout/initramfs.cpio" "$LOGS/vm-$name" \
+		"$kout/initramfs-$name.cpio" "$LOGS/vm-$name" \
 		> "$LOGS/vm-$name.summary" 2>&1
 }
 # vm_collect STAGE NAME: print a finished suite's summary and count it
@@ -219,6 +225,25 @@ vm_collect() {
 VTD_ALIASED_EDU="-device pcie-pci-bridge,id=pcibr,addr=0x8"
 VTD_ALIASED_EDU+=" -device edu,bus=pcibr,addr=0x1"
 
+# The QEMU of the PRI stage: Debian's pinned source with our patches,
+# built once per machine (the cache is keyed by the source and patches).
+stage_start qemu
+qemu_bin=
+if qemu_bin=$("$TOP/scripts/build-qemu.sh" 2> "$LOGS/build-qemu.log"); then
+	pass "build QEMU $(. "$TOP/qemu/qemu.conf"; echo "$QEMU_SOURCE_VERSION") with qemu/patches (x86_64-softmmu)"
+else
+	fail "build QEMU (scripts/build-qemu.sh)"
+	show_log "$LOGS/build-qemu.log"
+	qemu_bin=
+fi
+stage_end
+
+# VT-d in scalable mode with page requests (svm=on needs device-iotlb=on
+# for ATS), and the pri-test device on the root bus: an integrated
+# endpoint, for which Linux allows ATS without an ATSR entry.
+PRI_QEMU="-device intel-iommu,intremap=on,x-scalable-mode=on"
+PRI_QEMU+=",device-iotlb=on,svm=on -device pri-test"
+
 stage_start vm
 (
 	vm_run x86_64 "$out" selftests
@@ -231,6 +256,8 @@ lane_x86=$!
 	[ "$arm_built" = 1 ] && vm_run arm64 "$arm_out" selftests arm64
 	[ "$armmod_built" = 1 ] &&
 		vm_run arm64-modules "$armmod_out" modules-arm64 arm64
+	[ -n "$qemu_bin" ] &&
+		vm_run x86_64-pri "$out" pri x86_64 "$PRI_QEMU" "$qemu_bin"
 ) &
 lane_arm=$!
 wait "$lane_x86" "$lane_arm"
@@ -240,4 +267,5 @@ vm_collect vm-debug x86_64
 vm_collect vm-vtd x86_64-vtd
 [ "$arm_built" = 1 ] && vm_collect vm-arm64 arm64
 [ "$armmod_built" = 1 ] && vm_collect vm-arm64-mod arm64-modules
+[ -n "$qemu_bin" ] && vm_collect vm-pri x86_64-pri
 finish

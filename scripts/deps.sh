@@ -3,7 +3,7 @@
 # Install what the harness needs from Debian's archive. As root this runs
 # apt-get; otherwise it prints the exact command and fails.
 #
-#   deps.sh [GROUP...]   groups: base (default), arm64
+#   deps.sh [GROUP...]   groups: base (default), arm64, qemu
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -11,12 +11,17 @@ base_pkgs=(make gcc libc6-dev git flex bison bc libelf-dev libssl-dev
 	   cpio kmod xz-utils python3 python3-ply python3-git perl qemu-system-x86 busybox-static
 	   ccache sparse)
 arm64_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm)
+# What scripts/build-qemu.sh needs on Debian 12 (meson comes from backports,
+# unpacked into the cache: see qemu/qemu.conf)
+qemu_pkgs=(ninja-build pkg-config libglib2.0-dev libpixman-1-dev python3-venv
+	   curl patch dpkg ccache device-tree-compiler bzip2)
 
 pkgs=()
 for group in "${@:-base}"; do
 	case $group in
 	base) pkgs+=("${base_pkgs[@]}") ;;
 	arm64) pkgs+=("${arm64_pkgs[@]}") ;;
+	qemu) pkgs+=("${qemu_pkgs[@]}") ;;
 	*) die "unknown dependency group $group" ;;
 	esac
 done

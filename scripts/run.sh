@@ -3,8 +3,18 @@
 # make run: build the patched kernel (debug config), boot it in QEMU and
 # run the VMM-style fault handler demo (demo/fault_vmm.c) on the iommufd
 # mock device, showing its live output.
+#
+# make run DEVICE=pri: the same VMM loop on real page requests instead:
+# the pri-test device on QEMU's VT-d (the QEMU of scripts/build-qemu.sh),
+# through vfio-pci and iommufd (guest/progs/pri_fault.c, demo mode).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+
+device=${DEVICE:-mock}
+case $device in
+mock | pri) ;;
+*) die "DEVICE=$device: choose mock (default) or pri" ;;
+esac
 
 "$TOP/scripts/deps.sh" base
 [ -d "$TREE/.git" ] || "$TOP/scripts/make-tree.sh"
@@ -24,7 +34,13 @@ done
 logdir=$BUILD/logs/run
 mkdir -p "$logdir"
 rm -f "$logdir/tap.log"
-"$TOP/scripts/vm-run.sh" --suite demo --timeout 600 \
+vm_args=(--suite demo)
+if [ "$device" = pri ]; then
+	qemu_bin=$("$TOP/scripts/build-qemu.sh")
+	vm_args=(--suite pri-demo --qemu-bin "$qemu_bin" --qemu
+		 "-device intel-iommu,intremap=on,x-scalable-mode=on,device-iotlb=on,svm=on -device pri-test")
+fi
+"$TOP/scripts/vm-run.sh" "${vm_args[@]}" --timeout 600 \
 	"$out/arch/x86/boot/bzImage" "$out/initramfs-demo.cpio" "$logdir" \
 	> "$logdir.summary" &
 vm=$!

@@ -15,6 +15,8 @@
 #                           timeout in the guest (default 4)
 #     --append "ARGS"       more kernel command line
 #     --qemu "ARGS"         more QEMU arguments (machine devices)
+#     --qemu-bin PATH       an x86_64 QEMU of our own (scripts/build-qemu.sh)
+#                           instead of Debian's; it boots Debian's SeaBIOS
 #     --no-judge            only run; leave the logs
 #
 # LOGDIR gets console.log (kernel, ttyS0) and tap.log (tests, ttyS1).
@@ -22,6 +24,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 arch=x86_64 suite=selftests timeout=1800 idle=3600 append= qemu_extra= judge=1
+qemu_bin=
 while [ $# -gt 3 ]; do
 	case $1 in
 	--arch) arch=$2; shift 2 ;;
@@ -30,6 +33,7 @@ while [ $# -gt 3 ]; do
 	--idle) idle=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
 	--qemu) qemu_extra=$2; shift 2 ;;
+	--qemu-bin) qemu_bin=$2; shift 2 ;;
 	--no-judge) judge=0; shift ;;
 	*) die "unknown option $1" ;;
 	esac
@@ -51,6 +55,11 @@ case $arch in
 x86_64)
 	qemu=(qemu-system-x86_64 -M q35 -cpu max -accel "$accel"
 	      -serial "file:$logdir/console.log" -serial "file:$logdir/tap.log")
+	# Our QEMU has no firmware of its own (Debian's +ds source drops it):
+	# Debian 12's SeaBIOS and option ROMs, which the distro QEMU uses too.
+	[ -n "$qemu_bin" ] &&
+		qemu=("$qemu_bin" -L /usr/share/seabios -L /usr/share/qemu
+		      "${qemu[@]:1}")
 	console=ttyS0 tapdev=ttyS1
 	;;
 arm64)
