@@ -61,6 +61,26 @@ fetch_deb() {
 # deb_file DEB PATH: one file of a package, to stdout
 deb_file() { dpkg-deb --fsys-tarfile "$1" | tar -xO "./$2"; }
 
+# debian_config: the .config a linux-headers package ships, made back
+# into the config.FLAVOUR that linux-config-6.12 ships for it. The
+# headers carry the config Debian built with, which is that file plus
+# four lines debian/rules adds at build time (the build salt and the
+# module signing setup). Fails unless it finds exactly those four, so
+# that a change in Debian's packaging shows here, not as a config that
+# quietly differs from Debian's.
+DEBIAN_BUILD_LINES='^CONFIG_(BUILD_SALT|MODULE_SIG_ALL|MODULE_SIG_KEY|SYSTEM_TRUSTED_KEYS)='
+debian_config() {
+	local config found
+
+	config=$(cat) || return 1
+	found=$(grep -cE "$DEBIAN_BUILD_LINES" <<< "$config")
+	[ "$found" = 4 ] || {
+		echo "expected the 4 lines debian/rules adds to the config, found $found" >&2
+		return 1
+	}
+	grep -vE "$DEBIAN_BUILD_LINES" <<< "$config"
+}
+
 # The base as a work tree of its own, for the warnings it already has.
 base_src() {
 	if [ "$(git -C "$BASE_SRC" rev-parse HEAD 2>/dev/null)" != \
@@ -95,7 +115,7 @@ warning_keys() {
 check_flavour() {
 	local flavour=$1 cfgname=$2 darch=$3 hflavour=$4 extra=${5:-}
 	local arch cross out logs cfg symvers src touched dirs objs base_objs
-	local key base_keys new w
+	local key base_keys new w headers_deb
 
 	case $darch in
 	amd64) arch=x86_64 cross= ;;
@@ -107,13 +127,15 @@ check_flavour() {
 	mkdir -p "$out" "$logs"
 	echo "-- $flavour (Debian $DISTRO_VERSION config.$cfgname${extra:+ with $extra}, $arch)"
 
-	cfg=$DCACHE/config.$cfgname
-	symvers=$DCACHE/Module.symvers.$hflavour
+	cfg=$DCACHE/config.$DISTRO_ABI-$hflavour
+	symvers=$DCACHE/Module.symvers.$DISTRO_ABI-$hflavour
 	if [ ! -s "$cfg" ] || [ ! -s "$symvers" ]; then
-		deb_file "$(fetch_deb "linux-config-6.12:$darch")" \
-			"usr/src/linux-config-6.12/config.$cfgname.xz" |
-			xz -dc > "$cfg.tmp" && mv "$cfg.tmp" "$cfg"
-		deb_file "$(fetch_deb "linux-headers-$DISTRO_ABI-$hflavour:$darch")" \
+		headers_deb=$(fetch_deb "linux-headers-$DISTRO_ABI-$hflavour:$darch") ||
+			{ bad "$flavour: download the pinned headers"; return; }
+		deb_file "$headers_deb" \
+			"usr/src/linux-headers-$DISTRO_ABI-$hflavour/.config" |
+			debian_config > "$cfg.tmp" && mv "$cfg.tmp" "$cfg"
+		deb_file "$headers_deb" \
 			"usr/src/linux-headers-$DISTRO_ABI-$hflavour/Module.symvers" \
 			> "$symvers.tmp" && mv "$symvers.tmp" "$symvers"
 	fi
